@@ -1,0 +1,86 @@
+"""Dependencies shared by the routers, as `Annotated` aliases (SessionDep, CurrentUser, ...)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Query, Request, status
+from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy.orm import Session
+
+from api.security import InvalidToken, decode_token
+from ledger.models import AuthSession, User, utcnow
+from ledger.settings import Settings
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One ops-store session per request; handlers commit explicitly, anything else rolls back."""
+    with request.app.state.sessionmaker() as session:
+        yield session
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+SessionDep = Annotated[Session, Depends(get_session)]
+
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 500
+LimitQuery = Annotated[
+    int, Query(ge=1, le=MAX_PAGE_SIZE, description="Page size (default 50, max 500).")
+]
+CursorQuery = Annotated[
+    str | None, Query(description="Opaque cursor from the previous page's `next_cursor`.")
+]
+
+
+# --- the authenticated caller ---------------------------------------------------------------
+
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/auth/login", auto_error=False)
+
+_NOT_AUTHENTICATED = HTTPException(
+    status.HTTP_401_UNAUTHORIZED,
+    "Not authenticated",
+    headers={"WWW-Authenticate": "Bearer"},
+)
+
+
+def get_current_user(
+    session: SessionDep,
+    settings: SettingsDep,
+    token: Annotated[str | None, Depends(oauth2_scheme)],
+) -> User:
+    """The user of a valid access token whose login session is still live (not logged out)."""
+    if not token:
+        raise _NOT_AUTHENTICATED
+    try:
+        claims = decode_token(settings, token, expected_type="access")
+    except InvalidToken as exc:
+        raise _NOT_AUTHENTICATED from exc
+    login = session.get(AuthSession, claims.session_id)
+    if (
+        login is None
+        or login.user_id != claims.user_id
+        or login.revoked_at is not None
+        or login.expires_at <= utcnow()
+    ):
+        raise _NOT_AUTHENTICATED
+    user = session.get(User, claims.user_id)
+    if user is None:
+        raise _NOT_AUTHENTICATED
+    return user
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+def get_admin_user(user: CurrentUser) -> User:
+    if user.role != "admin":
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "admin role required")
+    return user
+
+
+AdminUser = Annotated[User, Depends(get_admin_user)]
