@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Query, Request, status
@@ -48,12 +49,20 @@ _NOT_AUTHENTICATED = HTTPException(
 )
 
 
-def get_current_user(
+@dataclass(frozen=True)
+class Login:
+    """The caller: their user row and the login session their access token belongs to."""
+
+    user: User
+    session_id: str
+
+
+def get_current_login(
     session: SessionDep,
     settings: SettingsDep,
     token: Annotated[str | None, Depends(oauth2_scheme)],
-) -> User:
-    """The user of a valid access token whose login session is still live (not logged out)."""
+) -> Login:
+    """A valid access token whose login session is still live (not logged out, not revoked)."""
     if not token:
         raise _NOT_AUTHENTICATED
     try:
@@ -71,7 +80,14 @@ def get_current_user(
     user = session.get(User, claims.user_id)
     if user is None:
         raise _NOT_AUTHENTICATED
-    return user
+    return Login(user=user, session_id=login.id)
+
+
+CurrentLogin = Annotated[Login, Depends(get_current_login)]
+
+
+def get_current_user(login: CurrentLogin) -> User:
+    return login.user
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]

@@ -1,5 +1,5 @@
 """Every router of the API, in the order they appear in the OpenAPI schema."""
 
-from api.routers import health
+from api.routers import accounts, auth, health, transactions, users
 
-ROUTERS = [health.router]
+ROUTERS = [health.router, auth.router, users.router, accounts.router, transactions.router]
