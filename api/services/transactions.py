@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import math
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, and_, false, or_, select
+from sqlalchemy import ColumnElement, and_, false, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from api.schemas.accounts import TransactionCreate, TransactionPublic
@@ -156,15 +156,16 @@ def list_transactions(
     after: tuple[date, int] | None,
 ) -> list[Transaction]:
     """Newest first, keyset-paginated on (txn_date, id): stable while rows are added."""
+    if after is not None and filters.end_date is not None and filters.end_date >= after[0]:
+        # The cursor already bounds txn_date from above; a looser end_date would only tempt the
+        # planner to start its index walk there instead of at the cursor.
+        filters = replace(filters, end_date=None)
     clauses = _filter_clauses(user, filters)
     if after is not None:
         after_date, after_id = after
-        clauses.append(
-            or_(
-                Transaction.txn_date < after_date,
-                and_(Transaction.txn_date == after_date, Transaction.id < after_id),
-            )
-        )
+        # A row-value comparison, which both stores turn into an index range seek (the
+        # equivalent OR form makes SQLite scan from the first row at every page).
+        clauses.append(tuple_(Transaction.txn_date, Transaction.id) < tuple_(after_date, after_id))
     query = (
         select(Transaction)
         .where(*clauses)
