@@ -137,7 +137,7 @@ def _plans() -> list[UserPlan]:
                     "GBP",
                     180000,
                     monthly=[
-                        (28, "SALARY NORTHWIND LTD", 285000, 285000),
+                        (28, "SALARY NORTHWIND LTD", 325000, 325000),
                         (1, "FOXTONS RENT", -140000, -140000),
                         (3, "THAMES WATER", -3800, -3800),
                         (6, "OCTOPUS ENERGY", -9000, -16000),
@@ -145,7 +145,7 @@ def _plans() -> list[UserPlan]:
                         (14, "NETFLIX.COM", -1099, -1099),
                         (18, "PUREGYM LTD", -2499, -2499),
                     ],
-                    daily_pools=[(0.5, GROCERIES_UK), (0.5, DINING_UK), (0.45, TRANSPORT_UK)],
+                    daily_pools=[(0.35, GROCERIES_UK), (0.3, DINING_UK), (0.35, TRANSPORT_UK)],
                 ),
                 AccountPlan(
                     "savings",
