@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
@@ -45,7 +46,9 @@ class AccountCreate(BaseModel):
     account_number: AccountNumber | None = Field(
         default=None, description="Only the last four characters are kept."
     )
-    balance: MoneyIn = Field(default=0, description="Current balance, as a decimal string.")
+    balance: MoneyIn = Field(
+        default=Decimal(0), description="Current balance, as a decimal string."
+    )
 
 
 class AccountUpdate(BaseModel):
