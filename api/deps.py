@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Query, Request, status
 from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.security import InvalidToken, decode_token
@@ -15,7 +16,8 @@ from ledger.models import AuthSession, User, utcnow
 from ledger.settings import Settings
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
+    # async: a trivial dependency should not cost a worker-thread hop on every request
     return request.app.state.settings
 
 
@@ -69,31 +71,33 @@ def get_current_login(
         claims = decode_token(settings, token, expected_type="access")
     except InvalidToken as exc:
         raise _NOT_AUTHENTICATED from exc
-    login = session.get(AuthSession, claims.session_id)
-    if (
-        login is None
-        or login.user_id != claims.user_id
-        or login.revoked_at is not None
-        or login.expires_at <= utcnow()
-    ):
-        raise _NOT_AUTHENTICATED
-    user = session.get(User, claims.user_id)
+    # One round trip: the session must be live and belong to the token's user.
+    user = session.scalar(
+        select(User)
+        .join(AuthSession, AuthSession.user_id == User.id)
+        .where(
+            AuthSession.id == claims.session_id,
+            User.id == claims.user_id,
+            AuthSession.revoked_at.is_(None),
+            AuthSession.expires_at > utcnow(),
+        )
+    )
     if user is None:
         raise _NOT_AUTHENTICATED
-    return Login(user=user, session_id=login.id)
+    return Login(user=user, session_id=claims.session_id)
 
 
 CurrentLogin = Annotated[Login, Depends(get_current_login)]
 
 
-def get_current_user(login: CurrentLogin) -> User:
+async def get_current_user(login: CurrentLogin) -> User:
     return login.user
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
-def get_admin_user(user: CurrentUser) -> User:
+async def get_admin_user(user: CurrentUser) -> User:
     if user.role != "admin":
         raise HTTPException(status.HTTP_403_FORBIDDEN, "admin role required")
     return user

@@ -322,3 +322,20 @@ def test_users_cannot_raise_their_own_role_or_kyc(client, engine):
     response = client.put("/api/users/me", json={"role": "admin"}, headers=headers)
     assert response.status_code == 422
     assert client.get("/api/users/me", headers=headers).json()["role"] == "user"
+
+
+def test_an_expired_session_refuses_its_access_and_refresh_tokens(settings):
+    # The session (refresh lifetime) ends before the access token would: both stop working.
+    app = create_app(
+        settings.model_copy(update={"refresh_token_ttl_seconds": 1, "access_token_ttl_seconds": 60})
+    )
+    client = TestClient(app)
+    _signup(client)
+    pair = _login(client, "ada@example.com").json()
+    headers = {"Authorization": f"Bearer {pair['access_token']}"}
+    assert client.get("/api/users/me", headers=headers).status_code == 200
+    time.sleep(2.1)
+    assert client.get("/api/users/me", headers=headers).status_code == 401
+    refreshed = client.post("/api/auth/refresh", json={"refresh_token": pair["refresh_token"]})
+    assert refreshed.status_code == 401
+    app.state.engine.dispose()

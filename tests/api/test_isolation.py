@@ -13,7 +13,12 @@ from tests.factories import auth_headers, make_user
 # A valid body for each route that needs one (so a 404 cannot hide behind a 422).
 BODIES: dict[tuple[str, str], dict] = {
     ("PUT", "/api/accounts/{account_id}"): {"bank_name": "Stolen"},
+    ("PUT", "/api/categories/rules/{rule_id}"): {"priority": 1},
+    ("PUT", "/api/budgets/{budget_id}"): {"limit_amount": "1.00"},
+    ("PUT", "/api/transactions/{transaction_id}/category"): {"category": "Travel"},
 }
+# Routes whose path parameters are not object ids (another user's answer is their own, empty).
+NOT_OBJECT_ROUTES = {("GET", "/api/budgets/month/{year}/{month}")}
 
 
 @pytest.fixture
@@ -41,7 +46,31 @@ def owner_objects(client, engine) -> dict:
         },
         headers=ada,
     ).json()
-    return {"headers": ada, "account_id": account["id"], "transaction_id": txn["id"]}
+    rule = client.post(
+        "/api/categories/rules",
+        json={"category": "Dining", "keyword_pattern": "cafe"},
+        headers=ada,
+    ).json()
+    budget = client.post(
+        "/api/budgets",
+        json={"year": 2026, "month": 3, "category": "Groceries", "limit_amount": "500.00"},
+        headers=ada,
+    ).json()
+    return {
+        "headers": ada,
+        "account_id": account["id"],
+        "transaction_id": txn["id"],
+        "rule_id": rule["id"],
+        "budget_id": budget["id"],
+    }
+
+
+def _everything(client, headers) -> dict:
+    """What the owner can see of their data, to prove another user's calls changed nothing."""
+    return {
+        path: client.get(path, headers=headers).json()
+        for path in ("/api/accounts", "/api/transactions", "/api/categories/rules", "/api/budgets")
+    }
 
 
 def _id_routes(app) -> list[tuple[str, str]]:
@@ -51,6 +80,7 @@ def _id_routes(app) -> list[tuple[str, str]]:
         for path, operations in app.openapi()["paths"].items()
         if "{" in path
         for method in operations
+        if (method.upper(), path) not in NOT_OBJECT_ROUTES
     ]
 
 
@@ -58,10 +88,7 @@ def test_every_route_with_an_id_answers_404_to_another_user(client, engine, owne
     make_user(engine, email="eve@example.com")
     eve = auth_headers(client, "eve@example.com")
     ada = owner_objects["headers"]
-    before = {
-        "accounts": client.get("/api/accounts", headers=ada).json(),
-        "transactions": client.get("/api/transactions", headers=ada).json(),
-    }
+    before = _everything(client, ada)
     routes = _id_routes(client.app)
     assert routes, "no routes with ids found"
     for method, path in routes:
@@ -72,11 +99,7 @@ def test_every_route_with_an_id_answers_404_to_another_user(client, engine, owne
         response = client.request(method, url, json=BODIES.get((method, path)), headers=eve)
         assert response.status_code == 404, f"{method} {path} answered {response.status_code}"
         assert "not found" in response.json()["detail"]
-    after = {
-        "accounts": client.get("/api/accounts", headers=ada).json(),
-        "transactions": client.get("/api/transactions", headers=ada).json(),
-    }
-    assert after == before
+    assert _everything(client, ada) == before
 
 
 def test_ids_in_bodies_and_filters_are_scoped_too(client, engine, owner_objects):
