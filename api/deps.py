@@ -21,9 +21,21 @@ async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
+_READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def get_session(request: Request) -> Iterator[Session]:
-    """One ops-store session per request; handlers commit explicitly, anything else rolls back."""
-    with request.app.state.sessionmaker() as session:
+    """One ops-store session per request; handlers commit explicitly, anything else rolls back.
+
+    Requests that may write take the writer lock when their transaction begins (SQLite), so a
+    concurrent import makes them wait (busy timeout) instead of failing.
+    """
+    factory = (
+        request.app.state.sessionmaker
+        if request.method in _READ_METHODS
+        else request.app.state.writer_sessionmaker
+    )
+    with factory() as session:
         yield session
 
 

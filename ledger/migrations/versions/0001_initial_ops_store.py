@@ -327,12 +327,6 @@ def upgrade() -> None:
             unique=False,
         )
         batch_op.create_index(
-            batch_op.f("ix_transactions_import_batch_id"), ["import_batch_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_transactions_user_id_category"), ["user_id", "category"], unique=False
-        )
-        batch_op.create_index(
             batch_op.f("ix_transactions_user_id_txn_date_id"),
             ["user_id", "txn_date", "id"],
             unique=False,
@@ -389,8 +383,6 @@ def downgrade() -> None:
     op.drop_table("category_changes")
     with op.batch_alter_table("transactions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_transactions_user_id_txn_date_id"))
-        batch_op.drop_index(batch_op.f("ix_transactions_user_id_category"))
-        batch_op.drop_index(batch_op.f("ix_transactions_import_batch_id"))
         batch_op.drop_index(batch_op.f("ix_transactions_account_id_txn_date_id"))
 
     op.drop_table("transactions")
