@@ -1,0 +1,1 @@
+"""Loaded with `dagster.load_defs`: every module below contributes definitions."""
