@@ -59,9 +59,7 @@ def _sha256_hex(texts: pl.Series) -> list[str]:
     # hashlib over the column: polars has no stable cryptographic hash, and its `hash` may
     # change between versions (keys are stored for ever).
     sha256 = hashlib.sha256
-    return [
-        sha256(utf8).hexdigest()[:HASH_LENGTH] for utf8 in texts.cast(pl.Binary).to_list()
-    ]
+    return [sha256(utf8).hexdigest()[:HASH_LENGTH] for utf8 in texts.cast(pl.Binary).to_list()]
 
 
 def existing_source_keys(connection: sa.Connection, *, account_id: int) -> pl.Series:
