@@ -14,30 +14,36 @@ cp dagster.yaml "$DAGSTER_HOME/dagster.yaml"
 echo "==> materializing every asset (landing import, dbt marts and checks, publish)"
 "$BIN/dagster" asset materialize --select '*' -m orchestration.definitions
 
-pids=()
+# A command backgrounded with `&` in a script starts with SIGINT ignored, and `dagster dev` then
+# ignores SIGTERM too (STACK.md): restore SIGINT in the subshell before exec, and stop with it.
+( trap - INT; exec "$BIN/dagster" dev -m orchestration.definitions -h 0.0.0.0 -p "$DAGSTER_PORT" ) \
+  >var/dagster-dev.log 2>&1 &
+DAGSTER_PID=$!
+( trap - INT; exec "$BIN/uvicorn" --factory api.main:create_app --host 0.0.0.0 --port "$API_PORT" ) \
+  >var/api.log 2>&1 &
+API_PID=$!
+
 stop() {
-  # Each server runs in its own session (setsid), so the whole group is signalled: a
-  # backgrounded `dagster dev` otherwise ignores SIGINT/SIGTERM from a non-interactive shell.
-  for pid in "${pids[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
+  trap - EXIT INT TERM
+  kill -INT "$DAGSTER_PID" "$API_PID" 2>/dev/null || true
+  wait "$DAGSTER_PID" "$API_PID" 2>/dev/null || true
 }
 trap stop EXIT INT TERM
 
-setsid "$BIN/dagster" dev -m orchestration.definitions -h 0.0.0.0 -p "$DAGSTER_PORT" \
-  >var/dagster-dev.log 2>&1 &
-pids+=($!)
-setsid "$BIN/uvicorn" --factory api.main:create_app --host 0.0.0.0 --port "$API_PORT" \
-  >var/api.log 2>&1 &
-pids+=($!)
-
-for _ in $(seq 1 60); do
-  curl -fsS "http://127.0.0.1:$API_PORT/health" >/dev/null 2>&1 && break
-  sleep 1
-done
-for _ in $(seq 1 60); do
-  curl -fsS "http://127.0.0.1:$DAGSTER_PORT/server_info" >/dev/null 2>&1 && break
-  sleep 1
-done
+wait_for() {  # url: poll until it answers (up to 90 s)
+  "$BIN/python" - "$1" <<'PY'
+import sys, time, urllib.request
+for _ in range(90):
+    try:
+        urllib.request.urlopen(sys.argv[1], timeout=2)
+        sys.exit(0)
+    except OSError:
+        time.sleep(1)
+sys.exit(f"{sys.argv[1]} did not answer")
+PY
+}
+wait_for "http://127.0.0.1:$API_PORT/health"
+wait_for "http://127.0.0.1:$DAGSTER_PORT/server_info"
 
 cat <<INFO
 
