@@ -15,6 +15,7 @@ from api.schemas.accounts import TransactionCreate, TransactionList, Transaction
 from api.schemas.common import MoneyIn
 from api.services import accounts as account_service
 from api.services import transactions as txn_service
+from api.services.categorization import UnknownCategory
 
 router = APIRouter(prefix="/api/transactions", tags=["transactions"])
 
@@ -36,7 +37,7 @@ def create_transaction(
         txn = txn_service.create_manual_transaction(session=session, account=account, data=data)
     except account_service.AccountNotFound as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "account not found") from exc
-    except txn_service.UnknownCategory as exc:
+    except UnknownCategory as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
     session.commit()
     return txn_service.to_public(txn)

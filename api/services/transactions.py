@@ -8,19 +8,18 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
+import polars as pl
 from sqlalchemy import ColumnElement, and_, false, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from api.schemas.accounts import TransactionCreate, TransactionPublic
-from ledger.models import Account, Category, Transaction, User
+from api.services.categorization import resolve_category
+from ingestion.rules import categorize_frame
+from ledger.models import Account, Transaction, User
 from ledger.money import KNOWN_CURRENCIES, exponent, from_minor, to_minor
 
 
 class TransactionNotFound(Exception):
-    pass
-
-
-class UnknownCategory(ValueError):
     pass
 
 
@@ -51,19 +50,15 @@ def get_transaction(*, session: Session, user: User, transaction_id: int) -> Tra
     return txn
 
 
-def canonical_category(session: Session, name: str) -> str:
-    """The predefined category's exact name for a case-insensitive match, or UnknownCategory."""
-    names = {row.lower(): row for row in session.scalars(select(Category.name))}
-    try:
-        return names[name.strip().lower()]
-    except KeyError:
-        raise UnknownCategory(f"unknown category {name!r}; see GET /api/categories") from None
-
-
 def create_manual_transaction(
     *, session: Session, account: Account, data: TransactionCreate
 ) -> Transaction:
-    category = canonical_category(session, data.category) if data.category else None
+    category = resolve_category(session=session, name=data.category)
+    category_source: str | None = "manual" if category else None
+    rule_id: int | None = None
+    if category is None:  # the same rules as every import path
+        category, rule_id = _rule_category(session, account.user_id, data)
+        category_source = "rule" if category else None
     txn = Transaction(
         user_id=account.user_id,
         account_id=account.id,
@@ -74,13 +69,35 @@ def create_manual_transaction(
         description=data.description,
         merchant=data.merchant,
         category=category,
-        category_source="manual" if category else None,
+        category_source=category_source,
+        category_rule_id=rule_id,
         amount_minor=to_minor(data.amount, account.currency),
         currency=account.currency,
     )
     session.add(txn)
     session.flush()
     return txn
+
+
+def _rule_category(
+    session: Session, user_id: int, data: TransactionCreate
+) -> tuple[str | None, int | None]:
+    frame = pl.DataFrame(
+        {
+            "description": [data.description],
+            "merchant": [data.merchant],
+            "category": [None],
+            "category_source": [None],
+        },
+        schema={
+            "description": pl.String,
+            "merchant": pl.String,
+            "category": pl.String,
+            "category_source": pl.String,
+        },
+    )
+    row = categorize_frame(session.connection(), user_id=user_id, frame=frame).row(0, named=True)
+    return row["category"], row["category_rule_id"]
 
 
 # --- listing --------------------------------------------------------------------------------

@@ -205,3 +205,40 @@ def test_bad_cursor_and_limit_are_rejected(client, ada):
     assert client.get("/api/transactions?cursor=%%%", headers=ada["headers"]).status_code == 400
     assert client.get("/api/transactions?limit=0", headers=ada["headers"]).status_code == 422
     assert client.get("/api/transactions?limit=501", headers=ada["headers"]).status_code == 422
+
+
+def test_a_manual_transaction_without_category_gets_the_rules_category(client, ada):
+    rule = client.post(
+        "/api/categories/rules",
+        json={"category": "Entertainment", "keyword_pattern": "cinema", "priority": 1},
+        headers=ada["headers"],
+    ).json()
+    by_rule = _post(
+        client,
+        ada,
+        account_id=ada["usd"],
+        txn_date="2026-02-01",
+        amount="-12.00",
+        description="Corner Cinema",
+    ).json()
+    assert by_rule["category"] == "Entertainment"
+    history = client.get(
+        f"/api/transactions/{by_rule['id']}/category-history", headers=ada["headers"]
+    ).json()["items"]
+    assert [(h["to_category"], h["changed_by"], h["rule_id"]) for h in history] == [
+        ("Entertainment", "rule", rule["id"])
+    ]
+    by_hand = _post(
+        client,
+        ada,
+        account_id=ada["usd"],
+        txn_date="2026-02-01",
+        amount="-12.00",
+        description="Corner Cinema",
+        category="Gifts & Donations",
+    ).json()
+    assert by_hand["category"] == "Gifts & Donations"  # a category given by hand wins
+    unmatched = _post(
+        client, ada, account_id=ada["usd"], txn_date="2026-02-01", amount="-1.00", description="zzz"
+    ).json()
+    assert unmatched["category"] is None
