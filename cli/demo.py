@@ -11,6 +11,7 @@ import random
 import zlib
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from pathlib import Path
 
 from sqlalchemy import Engine, select
 
@@ -265,21 +266,48 @@ def _ensure_account(engine: Engine, user_id: int, plan: AccountPlan) -> int:
 
 
 def seed_demo_data(
-    engine: Engine, *, years: int = 2, today: date | None = None
+    engine: Engine,
+    *,
+    years: int = 2,
+    today: date | None = None,
+    landing_dir: Path | None = None,
 ) -> list[tuple[str, str]]:
-    """Create (or top up) the demo users; returns their logins."""
+    """Create (or top up) the demo users; returns their logins.
+
+    With `landing_dir`, the first account's last week is not imported here but dropped as a
+    statement into `<landing_dir>/<account_id>/`, for the Dagster landing sensor to import.
+    """
     end = today or date.today()
     start = end.replace(year=end.year - years)
     _ensure_user(engine, ADMIN_EMAIL, "Demo Admin", "USD", "admin")
     logins = [(ADMIN_EMAIL, DEMO_PASSWORD)]
-    for user in _plans():
+    for user_number, user in enumerate(_plans()):
         user_id = _ensure_user(engine, user.email, user.name, user.base_currency, "user")
-        for plan in user.accounts:
+        for account_number, plan in enumerate(user.accounts):
             account_id = _ensure_account(engine, user_id, plan)
-            lines = _account_days(user, plan, start, end)
-            content = ("Date,Description,Amount\n" + "\n".join(lines) + "\n").encode()
+            to_landing = landing_dir is not None and user_number == account_number == 0
+            last_imported = end - timedelta(days=7) if to_landing else end
+            lines = _account_days(user, plan, start, last_imported)
             import_bank_file(
-                engine, account_id=account_id, content=content, filename=f"demo-{plan.key}.csv"
+                engine,
+                account_id=account_id,
+                content=_statement(lines),
+                filename=f"demo-{plan.key}.csv",
             )
+            if to_landing and landing_dir is not None:
+                week = _account_days(user, plan, last_imported + timedelta(days=1), end)
+                _drop_in_landing(landing_dir / str(account_id), f"demo-{end}.csv", week)
         logins.append((user.email, DEMO_PASSWORD))
     return logins
+
+
+def _statement(lines: list[str]) -> bytes:
+    return ("Date,Description,Amount\n" + "\n".join(lines) + "\n").encode()
+
+
+def _drop_in_landing(folder: Path, name: str, lines: list[str]) -> None:
+    """Written aside, then renamed into place: the sensor never sees a half-written file."""
+    folder.mkdir(parents=True, exist_ok=True)
+    partial = folder / f".{name}.partial"
+    partial.write_bytes(_statement(lines))
+    partial.replace(folder / name)

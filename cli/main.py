@@ -57,7 +57,9 @@ def seed_demo(
     """Three demo users with USD, EUR and GBP accounts and realistic transactions (idempotent)."""
     from cli.demo import seed_demo_data
 
-    logins = seed_demo_data(default_engine(), years=years)
+    landing_dir = get_settings().landing_dir
+    logins = seed_demo_data(default_engine(), years=years, landing_dir=landing_dir)
+    typer.echo(f"dropped this week's statement of the first account into {landing_dir}/")
     typer.echo("demo logins (email / password):")
     for email, password in logins:
         typer.echo(f"  {email} / {password}")

@@ -106,3 +106,23 @@ def test_demo_seed_is_idempotent_and_realistic(engine):
             select(func.count()).where(Transaction.txn_date == date(2026, 11, 25))
         )
     assert later_total == sum(counts.values()) + new_rows
+
+
+def test_demo_seed_drops_the_last_week_in_the_landing_folder(engine, tmp_path):
+    from ingestion import import_bank_file
+
+    today = date(2026, 11, 24)
+    seed_demo_data(engine, years=1, today=today, landing_dir=tmp_path)
+    [folder] = [p for p in tmp_path.iterdir() if p.is_dir()]
+    [statement] = list(folder.glob("*.csv"))
+    assert statement.name == "demo-2026-11-24.csv"
+    dates = [line.split(",")[0] for line in statement.read_text().splitlines()[1:]]
+    assert dates and min(dates) >= "2026-11-18" and max(dates) <= "2026-11-24"
+    account_id = int(folder.name)
+    with session_scope(engine) as session:
+        before = session.scalar(
+            select(func.max(Transaction.txn_date)).where(Transaction.account_id == account_id)
+        )
+    assert before <= date(2026, 11, 17)
+    report = import_bank_file(engine, account_id=account_id, content=statement.read_bytes())
+    assert (report.imported, report.duplicates) == (len(dates), 0)
