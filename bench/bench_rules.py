@@ -29,9 +29,11 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench_import import fresh_store, make_account  # the same store set-up as the import bench
+
+from ingestion import import_bank_file
 from ingestion.rules import Rule, apply_rules, validate_pattern
-from ledger.db import make_engine, migrate, session_scope
-from ledger.models import Account, User
+from ledger.models import CategoryRule
 
 DESCRIPTIONS = [
     "STARBUCKS STORE {n} SEATTLE WA",
@@ -159,32 +161,7 @@ def make_statement(rows: int, seed: int = 13) -> bytes:
     return frame.write_csv().encode()
 
 
-def fresh_store(directory: Path, name: str) -> sa.Engine:
-    url = f"sqlite:///{directory / name}"
-    migrate(url)
-    return make_engine(url)
-
-
-def make_account(engine: sa.Engine) -> int:
-    with session_scope(engine) as session:
-        user = User(name="Bench", email="bench@example.com", password_hash="x")
-        session.add(user)
-        session.flush()
-        account = Account(
-            user_id=user.id, bank_name="Bench", account_type="checking", currency="USD"
-        )
-        session.add(account)
-        session.flush()
-        return account.id
-
-
 def bench_import(rows: int) -> None:
-    try:
-        from ingestion import import_bank_file
-    except ImportError:
-        print("import: ingestion.import_bank_file is not available; skipped")
-        return
-    from ledger.models import CategoryRule
 
     content = make_statement(rows)
     results = {}
